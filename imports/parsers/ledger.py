@@ -40,6 +40,28 @@ class ParsedTask:
     subtasks: list[ParsedSubtask] = field(default_factory=list)
 
 
+# What a column holds; the same keys name the fields of ParsedSubtask/ParsedTask.
+COLUMN_FIELDS = (
+    "number",
+    "title",
+    "content",
+    "stretch_target",
+    "target",
+    "units",
+    "progress",
+    "problems",
+    "next_steps",
+)
+
+
+@dataclass
+class Column:
+    """A table column: its label as printed and the field it holds."""
+
+    label: str
+    field: str  # one of COLUMN_FIELDS
+
+
 @dataclass
 class ParsedSection:
     """A section heading with its declared count (共N项) and its tasks."""
@@ -47,6 +69,7 @@ class ParsedSection:
     name: str | None
     declared_count: int | None
     tasks: list[ParsedTask] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)  # this section's table columns, in order
     columns: list[str] = field(default_factory=list)  # this section's table header labels
 
 

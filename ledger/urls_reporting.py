@@ -1,0 +1,3 @@
+"""Routes of the reporting pages."""
+
+urlpatterns: list = []

@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from ledger.models import (
@@ -18,8 +17,9 @@ from ledger.models import (
     User,
 )
 from ledger.resources import ProgressEntryResource, SubtaskResource, UnitResource
+from ledger.spreadsheet import SafeCSV, SafeXLSX
 
-FORMATS = [XLSX, CSV]
+FORMATS = [SafeXLSX, SafeCSV]
 
 
 @admin.register(Unit)

@@ -7,6 +7,9 @@ from import_export import fields, resources, widgets
 
 from ledger.models import Ledger, ProgressEntry, ReportingPeriod, Subtask, Task, Unit
 
+# Empty spreadsheet cells arrive as None; text columns store "".
+TEXT = widgets.CharWidget(allow_blank=True)
+
 
 class ListWidget(widgets.Widget):
     """A list of names in one cell, separated by 、 (or commas / new lines on input)."""
@@ -27,9 +30,9 @@ class UnitResource(resources.ModelResource):
     """Units by name; aliases as one 、-separated cell."""
 
     name = fields.Field(attribute="name", column_name="名称")
-    short_name = fields.Field(attribute="short_name", column_name="简称")
+    short_name = fields.Field(attribute="short_name", column_name="简称", widget=TEXT)
     aliases = fields.Field(attribute="aliases", column_name="别名", widget=ListWidget())
-    kind = fields.Field(attribute="kind", column_name="类型")
+    kind = fields.Field(attribute="kind", column_name="类型", widget=TEXT)
     active = fields.Field(attribute="active", column_name="启用", widget=widgets.BooleanWidget())
 
     class Meta:
@@ -48,9 +51,9 @@ class SubtaskResource(resources.ModelResource):
     task_number = fields.Field(column_name="序号", attribute="task__number", readonly=True)
     task_title = fields.Field(column_name="目标任务", attribute="task__title", readonly=True)
     order = fields.Field(column_name="顺序", attribute="order", widget=widgets.IntegerWidget())
-    content = fields.Field(column_name="项目内容", attribute="content")
-    stretch_target = fields.Field(column_name="年度奋斗目标", attribute="stretch_target")
-    annual_target = fields.Field(column_name="年度目标", attribute="annual_target")
+    content = fields.Field(column_name="项目内容", attribute="content", widget=TEXT)
+    stretch_target = fields.Field(column_name="年度奋斗目标", attribute="stretch_target", widget=TEXT)
+    annual_target = fields.Field(column_name="年度目标", attribute="annual_target", widget=TEXT)
     deadline = fields.Field(column_name="完成时限", attribute="deadline", widget=widgets.DateWidget())
     units = fields.Field(column_name="责任单位", widget=ListWidget())
 
@@ -129,13 +132,13 @@ class ProgressEntryResource(resources.ModelResource):
     year = fields.Field(column_name="年度", attribute="period__ledger__year", readonly=True)
     period = fields.Field(column_name="期次", attribute="period__label", readonly=True)
     content = fields.Field(column_name="项目内容", attribute="subtask__content", readonly=True)
-    progress = fields.Field(column_name="进展情况", attribute="progress")
-    problems = fields.Field(column_name="存在问题", attribute="problems")
-    next_steps = fields.Field(column_name="下步打算", attribute="next_steps")
-    target = fields.Field(column_name="本期目标", attribute="target")
-    status = fields.Field(column_name="状态", attribute="status")
+    progress = fields.Field(column_name="进展情况", attribute="progress", widget=TEXT)
+    problems = fields.Field(column_name="存在问题", attribute="problems", widget=TEXT)
+    next_steps = fields.Field(column_name="下步打算", attribute="next_steps", widget=TEXT)
+    target = fields.Field(column_name="本期目标", attribute="target", widget=TEXT)
+    status = fields.Field(column_name="状态", attribute="status", widget=TEXT)
     percent = fields.Field(column_name="完成百分比", attribute="percent", widget=widgets.IntegerWidget())
-    review_state = fields.Field(column_name="审核状态", attribute="review_state")
+    review_state = fields.Field(column_name="审核状态", attribute="review_state", widget=TEXT)
 
     class Meta:
         model = ProgressEntry

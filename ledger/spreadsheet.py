@@ -1,0 +1,74 @@
+"""Spreadsheet cells that stay text: no formula injection in xlsx or csv.
+
+A progress text such as ``=HYPERLINK("http://x","点击")`` typed by a clerk must
+reach the reader as that text, never as a live formula.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from import_export.formats import base_formats
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def set_text(cell: Cell, value) -> Cell:
+    """Assign a value; strings are always stored as strings, never formulas."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def csv_safe(value):
+    """CSV has no cell types: prefix a quote so spreadsheets show formula-like text as text."""
+    if looks_like_formula(value):
+        return "'" + value
+    return value
+
+
+def csv_unescape(value):
+    """Undo csv_safe on import so a csv round trip is lossless."""
+    if isinstance(value, str) and value.startswith("'") and looks_like_formula(value[1:]):
+        return value[1:]
+    return value
+
+
+class SafeXLSX(base_formats.XLSX):
+    """django-import-export's xlsx with every string written as a string."""
+
+    def export_data(self, dataset, **kwargs):
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = (dataset.title or "Sheet1")[:31]
+        sheet.append(list(dataset.headers or []))
+        for row in dataset:
+            sheet.append([None] * len(row))
+            for col, value in enumerate(row, start=1):
+                set_text(sheet.cell(row=sheet.max_row, column=col), value)
+        sheet.freeze_panes = "A2"
+        out = BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+
+
+class SafeCSV(base_formats.CSV):
+    """django-import-export's csv with formula-like text quoted, and unquoted on import."""
+
+    def export_data(self, dataset, **kwargs):
+        for index, row in enumerate(list(dataset)):
+            dataset[index] = [csv_safe(value) for value in row]
+        return super().export_data(dataset, **kwargs)
+
+    def create_dataset(self, in_stream, **kwargs):
+        dataset = super().create_dataset(in_stream, **kwargs)
+        for index, row in enumerate(list(dataset)):
+            dataset[index] = [csv_unescape(value) for value in row]
+        return dataset

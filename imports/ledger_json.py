@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from imports.parsers.common import classify_label
 from imports.parsers.ledger import (
+    Column,
     ParsedLedger,
     ParsedSection,
     ParsedSubtask,
@@ -33,8 +35,9 @@ def to_json_dict(parsed: ParsedLedger) -> dict[str, Any]:
     sections = []
     for sec in parsed.sections:
         d: dict[str, Any] = {"name": sec.name, "declared_count": sec.declared_count}
-        if sec.columns and sec.columns != parsed.columns:
-            d["columns"] = list(sec.columns)
+        labels = [c.label for c in sec.columns]
+        if labels and labels != parsed.columns:
+            d["columns"] = labels
         d["tasks"] = [
             {
                 "number": task.number,
@@ -65,7 +68,7 @@ def from_json_dict(d: dict[str, Any]) -> ParsedLedger:
         section = ParsedSection(
             name=sec.get("name"),
             declared_count=sec.get("declared_count"),
-            columns=list(sec.get("columns") or columns),
+            columns=[Column(label, classify_label(label) or "content") for label in sec.get("columns") or columns],
         )
         for task in sec.get("tasks") or []:
             parsed_task = ParsedTask(number=str(task.get("number") or ""), title=task.get("title"))

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 
 from imports.errors import NoLedgerError
 from imports.parsers.ledger import (
+    Column,
     ParsedLedger,
     ParsedSection,
     ParsedSubtask,
@@ -257,6 +258,15 @@ class Header:
     def has_stretch(self) -> bool:
         return STRETCH in self.roles
 
+    def columns(self) -> list[Column]:
+        """The recognised columns in printed order; unknown columns are dropped."""
+        by_index: dict[int, str] = {}
+        for role, col in self.roles.items():
+            # When one column serves as both title and content, it is the content.
+            if col not in by_index or role == CONTENT:
+                by_index[col] = role
+        return [Column(self.labels[i], by_index[i]) for i in sorted(by_index)]
+
 
 def recognise_header(texts: list[str | None]) -> Header | None:
     """A Header if these cells read as a ledger's header row, else None."""
@@ -391,7 +401,7 @@ class _Builder:
                 if self.section is None:
                     self.open_section(None, None)
                 if not self.section.columns:
-                    self.section.columns = header.labels
+                    self.section.columns = header.columns()
                 continue
             nonempty = [t for t in texts if t and t.strip()]
             if not nonempty or all(_JUNK.match(t) for t in nonempty):

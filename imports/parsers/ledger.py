@@ -48,6 +48,7 @@ COLUMN_FIELDS = (
     "stretch_target",
     "target",
     "units",
+    "co_units",
     "progress",
     "problems",
     "next_steps",
@@ -70,7 +71,6 @@ class ParsedSection:
     declared_count: int | None
     tasks: list[ParsedTask] = field(default_factory=list)
     columns: list[Column] = field(default_factory=list)  # this section's table columns, in order
-    columns: list[str] = field(default_factory=list)  # this section's table header labels
 
 
 @dataclass

@@ -363,7 +363,9 @@ class _Builder:
 
     def open_section(self, name: str | None, declared: int | None) -> None:
         self.flush()
-        self.section = ParsedSection(name=name, declared_count=declared)
+        # A section whose table repeats no header keeps the columns in force.
+        columns = self.header.columns() if self.header is not None else []
+        self.section = ParsedSection(name=name, declared_count=declared, columns=columns)
         self.ledger.sections.append(self.section)
 
     def row_values(self, row: Row) -> _RowValues:
@@ -391,7 +393,7 @@ class _Builder:
             header = recognise_header(texts) if maybe_header else None
             if header is not None:
                 if self.header is not None and header.labels == self.header.labels:
-                    continue  # header repeated on a new page
+                    continue  # header repeated on a new page or a new section's table
                 self.flush()
                 self.header = header
                 if not self.ledger.columns:
@@ -400,8 +402,7 @@ class _Builder:
                 self.ledger.has_stretch_target |= header.has_stretch
                 if self.section is None:
                     self.open_section(None, None)
-                if not self.section.columns:
-                    self.section.columns = header.columns()
+                self.section.columns = header.columns()
                 continue
             nonempty = [t for t in texts if t and t.strip()]
             if not nonempty or all(_JUNK.match(t) for t in nonempty):

@@ -101,3 +101,42 @@ class UserFactory(factory.django.DjangoModelFactory):
             if extracted == roles.ADMIN:
                 self.is_staff = True
                 self.save(update_fields=["is_staff"])
+
+
+def build_ledger(
+    *,
+    tasks: int = 3,
+    subtasks_per_task: int = 2,
+    units=None,
+    period=None,
+    section_name: str = "一、民生实事（共N项）",
+    review_state: str = ProgressEntry.ReviewState.APPROVED,
+    status: str = ProgressEntry.Status.IN_PROGRESS,
+    ledger=None,
+):
+    """A ledger with one section, `tasks` tasks of `subtasks_per_task` sub-items,
+    each assigned round-robin to `units` and with an entry in `period`."""
+    ledger = ledger or LedgerFactory()
+    period = period or PeriodFactory(ledger=ledger)
+    units = units or [UnitFactory()]
+    count = tasks * subtasks_per_task
+    section = SectionFactory(
+        ledger=ledger, order=1, name=section_name.replace("N", str(count)), declared_count=count, columns=[]
+    )
+    n = 0
+    for t in range(1, tasks + 1):
+        task = TaskFactory(section=section, order=t, number=str(t), title=f"目标任务{t}")
+        for s in range(1, subtasks_per_task + 1):
+            sub = SubtaskFactory(task=task, order=s, content=f"任务{t}的项目内容{s}")
+            SubtaskUnitFactory(subtask=sub, unit=units[n % len(units)], order=0)
+            EntryFactory(
+                subtask=sub,
+                period=period,
+                progress=f"进展{t}-{s}",
+                problems="无",
+                next_steps=f"打算{t}-{s}",
+                status=status,
+                review_state=review_state,
+            )
+            n += 1
+    return ledger, period

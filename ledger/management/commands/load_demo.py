@@ -42,7 +42,8 @@ class Command(BaseCommand):
         self.stdout.write(f"单位：新建 {created_units} 个，共 {Unit.objects.count()} 个。")
         self.stdout.write(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
         for username, role, unit in accounts:
-            self.stdout.write(f"  {role:4s} {username}{' · ' + unit if unit else ''}")
+            # Clerks sign in with their unit's name, so the unit needs no second mention.
+            self.stdout.write(f"  {role}\t{username}")
 
     @transaction.atomic
     def _load_units(self) -> int:

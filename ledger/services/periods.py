@@ -86,33 +86,3 @@ def unlock_period(*, user, period: ReportingPeriod) -> ReportingPeriod:
     ReportingPeriod.objects.filter(pk=period.pk).update(locked=False)
     period.locked = False
     return period
-
-
-def ensure_demo_open_periods() -> list[ReportingPeriod]:
-    """Demo data: open the period after each imported ledger's latest period.
-
-    A ledger whose latest period holds imported entries (``source_file`` set)
-    gets the next period of its cadence, so clerks have something to fill with
-    last period's entry beside it. Idempotent: the opened period holds no
-    imported entries, so a second run opens nothing.
-    """
-    opened = []
-    for ledger in Ledger.objects.all():
-        latest = ledger.periods.order_by("-start").first()
-        if latest is None or not latest.entries.exclude(source_file="").exists():
-            continue
-        value = latest.value.next() if latest.kind == ledger.cadence else next_period_value(ledger=ledger)
-        period, created = ReportingPeriod.objects.get_or_create(
-            ledger=ledger,
-            start=value.start,
-            kind=value.kind,
-            defaults={
-                "end": value.end,
-                "label": value.label,
-                "title": f"{ledger.title}（{value.label}）",
-                "due_date": default_due_date(value),
-            },
-        )
-        if created:
-            opened.append(period)
-    return opened

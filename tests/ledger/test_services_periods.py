@@ -77,11 +77,3 @@ def test_open_twice_same_period_refused(world, reviewer):
     svc.open_next_period(user=reviewer, ledger=world.ledger)
     p = svc.open_next_period(user=reviewer, ledger=world.ledger)
     assert p.code == "2024-08"
-
-
-def test_ensure_demo_open_periods_is_idempotent(world):
-    world.prev_entries[world.items[0].pk].__class__.objects.filter(period=world.prev).update(source_file="x.docx")
-    ReportingPeriod.objects.filter(pk=world.period.pk).delete()
-    opened = svc.ensure_demo_open_periods()
-    assert [p.code for p in opened] == ["2024-06"]
-    assert svc.ensure_demo_open_periods() == []

@@ -1,5 +1,7 @@
 """load_demo: units, accounts for every role, the samples, an open period; twice changes nothing."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -14,7 +16,7 @@ def _counts():
 
 
 def test_load_demo_is_complete_and_idempotent(client):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     first = _counts()
     assert Ledger.objects.count() == 5
     assert Subtask.objects.count() == 6 + 72 + 25 + 33 + 82
@@ -27,7 +29,7 @@ def test_load_demo_is_complete_and_idempotent(client):
     states = set(ProgressEntry.objects.filter(source_file="").values_list("review_state", flat=True))
     assert {"submitted", "approved", "returned", "draft"} <= states
 
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     assert _counts() == first
 
     response = client.post("/login/", {"username": "区住建局", "password": "demo12345"}, follow=True)

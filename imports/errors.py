@@ -34,3 +34,15 @@ class NoTextLayerError(LedgerImportError):
 
 class PeriodMissingError(LedgerImportError):
     """No period in the title or file name and none given."""
+
+
+class LedgerNotFoundError(LedgerImportError):
+    """--ledger names a ledger that does not exist."""
+
+
+class BadPeriodError(LedgerImportError):
+    """--period cannot be understood."""
+
+
+class ImportFileMissingError(LedgerImportError):
+    """The file to import is not there."""

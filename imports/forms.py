@@ -7,7 +7,8 @@ import os
 from django import forms
 from django.conf import settings
 
-from imports.loader import BadPeriodError, resolve_period_arg
+from imports.errors import BadPeriodError
+from imports.loader import resolve_period_arg
 from imports.services import ALLOWED_EXTENSIONS
 from ledger.models import Ledger
 

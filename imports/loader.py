@@ -31,7 +31,14 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F
 
-from imports.errors import FileTooLargeError, LedgerImportError, PeriodMissingError
+from imports.errors import (
+    BadPeriodError,
+    FileTooLargeError,
+    ImportFileMissingError,
+    LedgerImportError,
+    LedgerNotFoundError,
+    PeriodMissingError,
+)
 from imports.parsers.ledger import Column, ParsedLedger, ParsedSection, ParsedSubtask, ParsedTask
 from ledger import periods
 from ledger.models import Ledger, ProgressEntry, ReportingPeriod, Section, Subtask, Task
@@ -67,18 +74,6 @@ DEFAULT_LABELS = {
 # (parent, order) constraints never see two rows on one order mid-update.
 _ORDER_OFFSET = 1_000_000
 _WS = re.compile(r"\s+")
-
-
-class LedgerNotFoundError(LedgerImportError):
-    """--ledger names a ledger that does not exist."""
-
-
-class BadPeriodError(LedgerImportError):
-    """--period cannot be understood."""
-
-
-class ImportFileMissingError(LedgerImportError):
-    """The file to import is not there."""
 
 
 def _norm(text: str | None) -> str:

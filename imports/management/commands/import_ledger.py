@@ -19,8 +19,8 @@ import warnings
 
 from django.core.management.base import BaseCommand
 
-from imports.errors import LedgerImportError
-from imports.loader import ImportFileMissingError, ImportReport, check_file, get_ledger, import_file, resolve_period_arg
+from imports.errors import ImportFileMissingError, LedgerImportError
+from imports.loader import ImportReport, check_file, get_ledger, import_file, resolve_period_arg
 
 
 class Command(BaseCommand):

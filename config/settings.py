@@ -210,4 +210,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # An expected 409 (two clerks saving one entry) is not worth a console warning.
+    "loggers": {"django.request": {"level": "ERROR"}},
 }

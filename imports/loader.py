@@ -20,6 +20,7 @@ reported as warnings.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Callable
@@ -45,6 +46,7 @@ from ledger.models import Ledger, ProgressEntry, ReportingPeriod, Section, Subta
 from ledger.selectors.units import UnitMatcher, normalize_unit_name
 from ledger.services.units import set_subtask_units
 
+logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 KINDS = ("sections", "tasks", "subtasks", "units", "entries")
@@ -233,7 +235,10 @@ def load_parsed(
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as exc:
-        raise LedgerImportError(f"写入数据库失败，未导入任何内容：{exc}") from exc
+        # The database's own message may name tables and values: log it for
+        # the administrator, tell the user only what happened.
+        logger.exception("ledger import failed in the database")
+        raise LedgerImportError("写入数据库失败，未导入任何内容，请联系管理员查看日志。") from exc
     if dry_run and report.ledger_created:
         report.ledger_id = None  # rolled back: the id would only mislead
     return report

@@ -34,3 +34,16 @@ def test_debug_runs_without_secret_key_on_sqlite_by_default():
     assert settings.TIME_ZONE == "Asia/Shanghai"
     result = _run_check(DEBUG="1")
     assert result.returncode == 0, result.stderr
+
+
+def test_manage_py_defaults_to_debug_but_the_web_server_does_not():
+    # A fresh checkout's commands work with nothing set ...
+    result = _run_check()
+    assert result.returncode == 0, result.stderr
+    # ... while the WSGI application refuses to serve without a SECRET_KEY.
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+    served = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert served.returncode != 0
+    assert "SECRET_KEY must be set" in served.stderr

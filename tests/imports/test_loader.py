@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from imports import loader
@@ -384,3 +386,103 @@ def test_derived_fields_with_targets(parsed):
         "problems",
         "next_steps",
     ]
+
+
+# --------------------------------------------------------------------------
+# Batched writes: statements per import do not grow with the sub-items.
+
+
+def _big_parsed(n_tasks: int = 12, per_task: int = 3, units=("区卫健局", "区医保局")):
+    parsed = make_parsed()
+    template = parsed.sections[0].tasks[0]
+    tasks = []
+    for t in range(1, n_tasks + 1):
+        task = copy.deepcopy(template)
+        task.number, task.title = str(t), f"任务{t}"
+        subs = []
+        for s in range(1, per_task + 1):
+            sub = copy.deepcopy(template.subtasks[0])
+            sub.content, sub.units, sub.progress = f"任务{t}第{s}项。", list(units), f"进展{t}-{s}"
+            subs.append(sub)
+        task.subtasks = subs
+        tasks.append(task)
+    parsed.sections[0].tasks = tasks
+    return parsed
+
+
+def _writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def test_statements_do_not_grow_with_subtasks(clone):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    big = _big_parsed()
+    with CaptureQueriesContext(connection) as first:
+        report = load_parsed(clone(big))
+    assert report.counts["subtasks"]["created"] == 36
+    assert report.counts["entries"]["created"] == 36
+    # ledger, period, section, 2 units, then one insert each for tasks,
+    # sub-items, their units, entries and the entries' history.
+    assert len(_writes(first.captured_queries)) <= 12
+    assert len(first.captured_queries) <= 25
+    assert SubtaskUnit.objects.count() == 72
+    assert ProgressEntry.history.count() == 36
+
+    with CaptureQueriesContext(connection) as again:
+        report = load_parsed(clone(big))
+    assert report.total_created == report.total_updated == 0
+    assert _writes(again.captured_queries) == []
+    assert len(again.captured_queries) <= 12
+
+
+def test_batched_entries_keep_history_user_reason_and_units(parsed, admin_user):
+    load_parsed(parsed, user=admin_user)
+    for entry in ProgressEntry.objects.all():
+        (record,) = entry.history.all()
+        assert record.history_type == "+"
+        assert record.history_user == admin_user
+        assert record.history_change_reason == "导入：minsheng-2025-q1.docx"
+        assert (record.progress, record.version, record.source_row) == (entry.progress, 1, entry.source_row)
+    sub = Subtask.objects.get(content="推进村卫生室一体化管理。")
+    assert [(a.unit.name, a.role, a.order, a.printed_name) for a in sub.assignments.select_related("unit")] == [
+        ("区卫健局", "lead", 0, "区卫健局"),
+        ("区医保局", "cooperating", 1, "区医保局"),
+    ]
+
+
+def test_reimport_with_changed_units_rewrites_only_that_subtask(parsed, clone):
+    load_parsed(clone(parsed))
+    changed = clone(parsed)
+    changed.sections[0].tasks[0].subtasks[1].units = ["区医保局", "区卫健局", "区财政局"]
+    report = load_parsed(changed)
+    assert report.counts["subtasks"]["updated"] == 1
+    assert report.counts["subtasks"]["unchanged"] == 2
+    assert report.counts["entries"]["unchanged"] == 3
+    assert report.new_units == ["区财政局"]
+    sub = Subtask.objects.get(content="推进村卫生室一体化管理。")
+    assert [(a.unit.name, a.role, a.order) for a in sub.assignments.select_related("unit")] == [
+        ("区医保局", "lead", 0),
+        ("区卫健局", "cooperating", 1),
+        ("区财政局", "cooperating", 2),
+    ]
+    assert load_parsed(clone(changed)).changed is False
+
+
+def test_new_subtask_on_existing_task_is_batched_with_its_entry(parsed, clone):
+    first = load_parsed(clone(parsed))
+    more = clone(parsed)
+    extra = copy.deepcopy(more.sections[0].tasks[1].subtasks[0])
+    extra.content, extra.units = "新建加压泵站1处。", ["区城乡水务局", "区住建局"]
+    more.sections[0].tasks[1].subtasks.insert(0, extra)
+    report = load_parsed(more)
+    assert report.ledger_id == first.ledger_id
+    assert report.counts["subtasks"]["created"] == 1
+    assert report.counts["subtasks"]["unchanged"] == 3
+    assert report.counts["entries"]["created"] == 1
+    task = Task.objects.get(number="2")
+    assert [s.content for s in task.subtasks.order_by("order")] == ["新建加压泵站1处。", "完成兆泉水厂建设。"]
+    new = task.subtasks.get(order=1)
+    assert [a.unit.name for a in new.assignments.select_related("unit")] == ["区城乡水务局", "区住建局"]
+    assert new.entries.get().history.count() == 1

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from ledger.models import Ledger, ProgressEntry, ReportingPeriod, Section, Subtask, SubtaskUnit, Unit
+from ledger.params import int_param
 
 
 def _keyword_q(value: str, *fields: str) -> Q:
@@ -31,10 +32,10 @@ class _LedgerScoped(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        ledger_id = (self.data or {}).get("ledger")
+        ledger_id = int_param((self.data or {}).get("ledger"))
         sections = Section.objects.select_related("ledger")
         periods = ReportingPeriod.objects.all()
-        if ledger_id and str(ledger_id).isdigit():
+        if ledger_id is not None:
             sections = sections.filter(ledger_id=ledger_id)
             periods = periods.filter(ledger_id=ledger_id)
         self.filters["section"].queryset = sections

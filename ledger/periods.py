@@ -56,9 +56,14 @@ class Period:
 
     @property
     def start(self) -> dt.date:
-        first_month = {MONTH: self.index, QUARTER: 3 * ((self.index or 1) - 1) + 1}.get(
-            self.kind, 1 if self.kind == YEAR or self.index == 1 else 7
-        )
+        if self.kind == MONTH:
+            first_month = self.index
+        elif self.kind == QUARTER:
+            first_month = 3 * (self.index - 1) + 1
+        elif self.kind == HALF:
+            first_month = 6 * (self.index - 1) + 1
+        else:
+            first_month = 1
         return dt.date(self.year, first_month, 1)
 
     @property
@@ -95,6 +100,8 @@ def parse_period(text: str) -> Period:
     m = _CODE_RE.match(text or "")
     if m:
         year = int(m.group(1))
+        if year < dt.MINYEAR:  # "0000": no calendar date exists for it
+            raise PeriodError(f"无法识别的期次：{text}")
         if m.group(2):
             month = int(m.group(2))
             if not 1 <= month <= 12:
@@ -113,7 +120,12 @@ def parse_period(text: str) -> Period:
 
 def find_period(text: str) -> Period | None:
     """Find the period a ledger's title or file name speaks of, if any."""
-    text = text or ""
+    found = _search_period(text or "")
+    # "0000年" matches the patterns, but year 0 has no dates to compare periods by.
+    return found if found is None or found.year >= dt.MINYEAR else None
+
+
+def _search_period(text: str) -> Period | None:
     m = _MONTH_RE.search(text)
     if m and 1 <= int(m.group(2)) <= 12:
         return Period(int(m.group(1)), MONTH, int(m.group(2)))

@@ -23,7 +23,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ledger import roles
-from ledger.models import ProgressEntry, ReportingPeriod, Subtask, SubtaskUnit
+from ledger.models import ProgressEntry, ReportingPeriod, Subtask
+from ledger.selectors.reporting import unit_has_subtask
 
 State = ProgressEntry.ReviewState
 CONTENT_FIELDS = ("progress", "problems", "next_steps", "status", "percent")
@@ -67,10 +68,6 @@ class EntryInput:
 
 
 # --- permission checks ----------------------------------------------------------------------------
-
-
-def unit_has_subtask(*, unit_id: int | None, subtask_id: int) -> bool:
-    return unit_id is not None and SubtaskUnit.objects.filter(unit_id=unit_id, subtask_id=subtask_id).exists()
 
 
 def _check_period_matches(subtask: Subtask, period: ReportingPeriod) -> None:
@@ -305,6 +302,7 @@ def parse_versions(values: Iterable[str]) -> dict[int, int]:
     out: dict[int, int] = {}
     for value in values:
         entry_id, _, version = str(value).partition(":")
-        if entry_id.isdigit() and version.isdigit():
+        # isdecimal, not isdigit: int() rejects digits such as "²".
+        if entry_id.isdecimal() and version.isdecimal():
             out[int(entry_id)] = int(version)
     return out

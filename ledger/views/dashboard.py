@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from ledger.models import Ledger
+from ledger.params import int_param
 from ledger.selectors import dashboard as selectors
 from ledger.views._access import read_all_required
 
@@ -14,16 +15,15 @@ from ledger.views._access import read_all_required
 @read_all_required
 def dashboard(request):
     ledgers = list(Ledger.objects.order_by("-year", "title"))
-    ledger_id = request.GET.get("ledger")
-    if ledger_id and ledger_id.isdigit():
+    ledger_id = int_param(request.GET.get("ledger"))
+    ledger = ledgers[0] if ledgers else None
+    if ledger_id is not None:
         ledger = get_object_or_404(Ledger, pk=ledger_id)
-    else:
-        ledger = ledgers[0] if ledgers else None
     context = {"ledgers": ledgers, "ledger": ledger, "board": None, "light_rules": selectors.LIGHT_RULES}
     if ledger is not None:
-        period_id = request.GET.get("period")
+        period_id = int_param(request.GET.get("period"))
         period = None
-        if period_id and period_id.isdigit():
+        if period_id is not None:
             period = get_object_or_404(ledger.periods, pk=period_id)
         period = period or selectors.default_period(ledger)
         if period is not None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ledger import roles
 from ledger.forms import EntryForm, ReturnForm
+from ledger.params import int_param
 from ledger.selectors import reporting as sel
 from ledger.services import entries as svc
 
@@ -31,8 +31,13 @@ def is_htmx(request) -> bool:
 
 
 def safe_next(request, default: str) -> str:
+    """The ?next= path on this site, else default.
+
+    Only absolute paths: redirect() would take a bare word such as "abc" for a
+    URL pattern name and fail with NoReverseMatch.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
 
@@ -43,13 +48,6 @@ def can_edit(user, row: sel.ItemRow) -> bool:
     except svc.NotAllowed:
         return False
     return True
-
-
-def _int(value, default: int = -1) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 @login_required
@@ -109,7 +107,9 @@ def entry_edit(request, subtask_id: int, period_id: int):
     here = reverse("entry_edit", args=[subtask.pk, period.pk])
     if action == "copy":
         try:
-            svc.copy_forward(user=user, subtask=subtask, period=period, version=_int(request.POST.get("version")))
+            svc.copy_forward(
+                user=user, subtask=subtask, period=period, version=int_param(request.POST.get("version"), -1)
+            )
         except svc.EntryConflict as exc:
             messages.error(request, exc.message)
         except svc.ReportingError as exc:
@@ -203,7 +203,7 @@ def month_row(request, period_id: int, subtask_id: int):
     try:
         if action == "copy":
             svc.copy_forward(
-                user=user, subtask=subtask, period=period, version=_int(request.POST.get(f"{prefix}-version"))
+                user=user, subtask=subtask, period=period, version=int_param(request.POST.get(f"{prefix}-version"), -1)
             )
             notice = "已复制上期内容"
         else:
@@ -272,7 +272,3 @@ def month_submit_all(request, period_id: int):
     if skipped:
         messages.warning(request, f"{skipped} 条草稿未填写进展情况，未提交。")
     return redirect("month_form", period_id=period.pk)
-
-
-def forbidden_message(exc: svc.NotAllowed) -> HttpResponse:
-    return HttpResponse(exc.message, status=403, content_type="text/plain; charset=utf-8")

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 from ledger import roles
 from ledger.forms import ReturnForm
 from ledger.models import ProgressEntry
+from ledger.params import int_param
 from ledger.selectors import reporting as sel
 from ledger.services import entries as svc
-from ledger.views.reporting import _int, is_htmx, safe_next
+from ledger.views.reporting import is_htmx, safe_next
 
 STATE_FILTERS = [
     ("", "已提交/退回/已审核"),
@@ -32,7 +33,7 @@ STATE_FILTERS = [
 
 def selected_period(request, periods):
     """The period chosen by ?period=, else the most recent unlocked one."""
-    wanted = _int(request.GET.get("period"))
+    wanted = int_param(request.GET.get("period"))
     for p in periods:
         if p.pk == wanted:
             return p
@@ -49,7 +50,7 @@ def review(request):
     sel.require_office_reader(request.user)
     periods = sel.all_periods()
     period = selected_period(request, periods)
-    unit_id = _int(request.GET.get("unit"), 0) or None
+    unit_id = int_param(request.GET.get("unit")) or None
     state = request.GET.get("state", "")
     rows, units = [], []
     if period is not None:
@@ -108,7 +109,7 @@ def approve(request, entry_id: int):
     """Approve one submitted entry."""
 
     def action():
-        svc.approve_entry(user=request.user, entry_id=entry_id, version=_int(request.POST.get("version"), 0) or None)
+        svc.approve_entry(user=request.user, entry_id=entry_id, version=int_param(request.POST.get("version")) or None)
         return "已审核通过。"
 
     return _review_action(request, entry_id, action)
@@ -127,7 +128,7 @@ def return_entry(request, entry_id: int):
         svc.return_entry(
             user=request.user,
             entry_id=entry_id,
-            version=_int(request.POST.get("version"), 0) or None,
+            version=int_param(request.POST.get("version")) or None,
             comment=comment,
         )
         return "已退回，填报单位将在“我的任务”中首先看到该条目及审核意见。"

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,18 +14,8 @@ from imports.models import ImportJob
 from imports.services import ImportNotAllowed
 from ledger import roles
 
-
-def reviewer_required(view):
-    """Signed-in reviewers and admins; anyone else signed in gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not roles.is_reviewer(request.user):
-            raise PermissionDenied("只有审核员和管理员可以导入台账")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Signed-in reviewers and admins; anyone else signed in gets 403.
+reviewer_required = roles.role_required(roles.is_reviewer, "只有审核员和管理员可以导入台账")
 
 
 @reviewer_required

@@ -6,7 +6,11 @@ template that hides a button is never the only guard.
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 
 CLERK = "填报员"
 REVIEWER = "审核员"
@@ -52,3 +56,20 @@ def role_label(user) -> str:
         if check(user):
             return label
     return ""
+
+
+def role_required(check, message: str):
+    """View decorator: anonymous users go to the login page; signed-in users
+    for whom ``check(user)`` is false get 403 with ``message``."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied(message)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -23,8 +23,22 @@ def set_text(cell: Cell, value) -> Cell:
     """Assign a value; strings are always stored as strings, never formulas."""
     cell.value = value
     if isinstance(value, str):
+        # openpyxl turns any string starting with "=" into a formula.
         cell.data_type = "s"
+        if looks_like_formula(value):
+            # Without the quote prefix Excel re-parses the text as a formula
+            # as soon as someone edits the cell.
+            cell.quotePrefix = True
     return cell
+
+
+def append_row(sheet, values) -> None:
+    """``sheet.append`` with every value written through set_text."""
+    values = list(values)
+    sheet.append([None] * len(values))
+    row = sheet.max_row
+    for col, value in enumerate(values, start=1):
+        set_text(sheet.cell(row=row, column=col), value)
 
 
 def csv_safe(value):
@@ -48,11 +62,9 @@ class SafeXLSX(base_formats.XLSX):
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = (dataset.title or "Sheet1")[:31]
-        sheet.append(list(dataset.headers or []))
+        append_row(sheet, dataset.headers or [])
         for row in dataset:
-            sheet.append([None] * len(row))
-            for col, value in enumerate(row, start=1):
-                set_text(sheet.cell(row=sheet.max_row, column=col), value)
+            append_row(sheet, row)
         sheet.freeze_panes = "A2"
         out = BytesIO()
         workbook.save(out)

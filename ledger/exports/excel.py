@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from ledger.exports import clean
 from ledger.selectors.ledger_table import LedgerTable, merged_fields
+from ledger.spreadsheet import set_text
 
 # Column widths in characters by what a column holds.
 WIDTHS = {
@@ -27,7 +28,6 @@ WIDTHS = {
     "problems": 20,
     "next_steps": 28,
 }
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 LINE_HEIGHT = 14.5  # points per line of 11 pt text
 
 _thin = Side(style="thin", color="000000")
@@ -40,15 +40,9 @@ HEADER_FONT = Font(name="黑体", size=11)
 BODY_FONT = Font(name="仿宋_GB2312", size=11)
 
 
-def set_text(cell, value: str | None) -> None:
-    """Write text as text: a leading = + - @ must never become a formula."""
-    text = clean(value)
-    cell.value = text
-    if text.startswith(FORMULA_PREFIXES):
-        # openpyxl turns any string starting with "=" into a formula; force a
-        # plain string and mark it quoted so Excel keeps it as text on edit.
-        cell.data_type = "s"
-        cell.quotePrefix = True
+def _write_text(cell, value: str | None) -> None:
+    """Ledger text without XML-illegal characters, never as a formula."""
+    set_text(cell, clean(value))
 
 
 def _lines_needed(text: str, width: float) -> int:
@@ -65,7 +59,7 @@ def _lines_needed(text: str, width: float) -> int:
 
 def _merge_row(ws, row: int, ncols: int, text: str, *, font: Font, height: float) -> None:
     cell = ws.cell(row=row, column=1)
-    set_text(cell, text)
+    _write_text(cell, text)
     cell.font = font
     cell.alignment = WRAP_CENTER if font is TITLE_FONT else Alignment(vertical="center", wrap_text=True)
     if ncols > 1:
@@ -90,7 +84,7 @@ def build_workbook(table: LedgerTable) -> Workbook:
         row += 1
         for col, column in enumerate(section.columns, start=1):
             cell = ws.cell(row=row, column=col)
-            set_text(cell, column.label)
+            _write_text(cell, column.label)
             cell.font, cell.alignment, cell.border = HEADER_FONT, WRAP_CENTER, BORDER
         if first_header is None:
             first_header = row
@@ -113,7 +107,7 @@ def build_workbook(table: LedgerTable) -> Workbook:
                     if field in merged and row > start:
                         cell.border = BORDER
                         continue  # covered by the merge from the task's first row
-                    set_text(cell, sub.cells.get(field, ""))
+                    _write_text(cell, sub.cells.get(field, ""))
                     cell.font, cell.border = BODY_FONT, BORDER
                     cell.alignment = WRAP_CENTER if field == "number" else WRAP
             if row > start:
@@ -146,7 +140,7 @@ def write_xlsx(table: LedgerTable, *, out) -> None:
 def write_list_xlsx(*, title: str, headers: list[str], rows, out) -> None:
     """A plain list (the filtered sub-items or entries) as one sheet.
 
-    Values go through set_text, so text from the database that looks like a
+    Values go through _write_text, so text from the database that looks like a
     formula ("=HYPERLINK(…)", "+86…", "-", "@…") stays text.
     """
     wb = Workbook(write_only=False)
@@ -154,7 +148,7 @@ def write_list_xlsx(*, title: str, headers: list[str], rows, out) -> None:
     ws.title = title[:31]
     for col, label in enumerate(headers, start=1):
         cell = ws.cell(row=1, column=col)
-        set_text(cell, label)
+        _write_text(cell, label)
         cell.font, cell.alignment, cell.border = HEADER_FONT, WRAP_CENTER, BORDER
         ws.column_dimensions[get_column_letter(col)].width = 14 if len(label) <= 4 else 24
     for r, values in enumerate(rows, start=2):
@@ -163,7 +157,7 @@ def write_list_xlsx(*, title: str, headers: list[str], rows, out) -> None:
             if isinstance(value, int | float) and not isinstance(value, bool):
                 cell.value = value
             else:
-                set_text(cell, "" if value is None else str(value))
+                _write_text(cell, "" if value is None else str(value))
             cell.alignment = WRAP
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from ledger.models import Ledger, ProgressEntry, ReportingPeriod, Section, Subtask, SubtaskUnit, Task, Unit
+from ledger.selectors.ledger_table import latest_period
 
 Status = ProgressEntry.Status
 Review = ProgressEntry.ReviewState
@@ -212,12 +214,7 @@ def entry_url(*, subtask_id: int, period_id: int, entry_id: int) -> str:
 
 def default_period(ledger: Ledger, *, today: dt.date | None = None) -> ReportingPeriod | None:
     """The latest period that has started (else the first): what leaders ask about."""
-    today = today or dt.date.today()
-    periods = list(ledger.periods.order_by("start", "kind"))
-    started = [p for p in periods if p.start <= today]
-    if started:
-        return max(started, key=lambda p: (p.start, p.end))
-    return periods[0] if periods else None
+    return latest_period(list(ledger.periods.order_by("start", "kind")), today=today)
 
 
 def reporting_units(assignments: list[tuple[int, int, str]]) -> dict[int, list[int]]:
@@ -267,7 +264,7 @@ class _EntryLinks:
 
 
 def build_dashboard(*, ledger: Ledger, period: ReportingPeriod, today: dt.date | None = None) -> Dashboard:
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     periods = list(ledger.periods.order_by("start", "kind"))
     sections = {s.id: s for s in Section.objects.filter(ledger=ledger)}
     tasks = list(

@@ -10,8 +10,11 @@ sub-item and per field the latest non-empty text.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+from django.utils import timezone
 
 from ledger import periods as period_values
 from ledger.models import Ledger, ProgressEntry, ReportingPeriod, Section, Subtask, SubtaskUnit, Task
@@ -65,10 +68,6 @@ class SectionBlock:
     declared_count: int | None
     columns: list[Column]
     tasks: list[TaskBlock]
-
-    @property
-    def row_count(self) -> int:
-        return sum(len(t.rows) for t in self.tasks)
 
     @property
     def heading(self) -> str:
@@ -144,10 +143,11 @@ def resolve_period(*, ledger: Ledger, label: str | None) -> tuple[period_values.
     return wanted, inside
 
 
-def latest_period(all_periods: list[ReportingPeriod]) -> ReportingPeriod | None:
-    import datetime as dt
-
-    today = dt.date.today()
+def latest_period(all_periods: list[ReportingPeriod], *, today: dt.date | None = None) -> ReportingPeriod | None:
+    """The latest period that has started (else the first), periods ordered by start."""
+    # The date in TIME_ZONE: date.today() follows the server's clock zone,
+    # which is a day behind Beijing until 08:00 on a UTC host.
+    today = today or timezone.localdate()
     started = [p for p in all_periods if p.start <= today]
     if started:
         return max(started, key=lambda p: (p.start, p.end))

@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from ledger import roles
 from ledger.models import Ledger, ProgressEntry, Subtask, SubtaskUnit
+from ledger.selectors.reporting import unit_in_ledger
 
 
 def _assignments() -> Prefetch:
@@ -47,8 +48,7 @@ def readable_ledgers(user) -> QuerySet[Ledger]:
 
 
 def can_read_ledger(user, ledger: Ledger) -> bool:
+    """The single-ledger form of readable_ledgers."""
     if roles.can_read_all(user):
         return True
-    if roles.is_clerk(user):
-        return SubtaskUnit.objects.filter(subtask__task__section__ledger=ledger, unit_id=user.unit_id).exists()
-    return False
+    return roles.is_clerk(user) and unit_in_ledger(unit_id=user.unit_id, ledger_id=ledger.pk)

@@ -126,22 +126,33 @@ def get_subtask(subtask_id: int) -> Subtask:
     return subtask
 
 
+def unit_has_subtask(*, unit_id: int | None, subtask_id: int) -> bool:
+    """The unit is named on the sub-item (leading or cooperating)."""
+    return unit_id is not None and SubtaskUnit.objects.filter(unit_id=unit_id, subtask_id=subtask_id).exists()
+
+
+def unit_in_ledger(*, unit_id: int | None, ledger_id: int) -> bool:
+    """The unit is named on at least one sub-item of the ledger."""
+    return (
+        unit_id is not None
+        and SubtaskUnit.objects.filter(unit_id=unit_id, subtask__task__section__ledger_id=ledger_id).exists()
+    )
+
+
 def check_can_view_item(user, subtask: Subtask, period: ReportingPeriod) -> None:
     """Clerks see only their unit's sub-items; leaders, reviewers and admins see all."""
     if subtask.task.section.ledger_id != period.ledger_id:
         raise Http404("该项目内容不属于此期次")
     if roles.can_read_all(user):
         return
-    if roles.is_clerk(user) and SubtaskUnit.objects.filter(unit_id=user.unit_id, subtask=subtask).exists():
+    if roles.is_clerk(user) and unit_has_subtask(unit_id=user.unit_id, subtask_id=subtask.pk):
         return
     raise PermissionDenied("只能查看本单位负责的项目内容。")
 
 
 def check_unit_in_period(user, period: ReportingPeriod) -> None:
     """The clerk's unit has sub-items in the period's ledger (else 404)."""
-    if not SubtaskUnit.objects.filter(
-        unit_id=user.unit_id, subtask__task__section__ledger_id=period.ledger_id
-    ).exists():
+    if not unit_in_ledger(unit_id=user.unit_id, ledger_id=period.ledger_id):
         raise Http404("本单位在该台账中没有项目内容")
 
 

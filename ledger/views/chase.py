@@ -15,17 +15,14 @@ import io
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from openpyxl import Workbook
 
+from ledger.exports import CONTENT_TYPES
 from ledger.selectors import reporting as sel
+from ledger.spreadsheet import append_row, csv_safe
 from ledger.views.review import selected_period
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER = ["序号", "责任单位", "应报", "已报", "未报", "逾期天数"]
-
-
-def csv_safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _table(rows: list[sel.ChaseRow]) -> list[list]:
@@ -75,24 +72,14 @@ def chase_export(request, fmt: str):
             writer.writerow([csv_safe(v) for v in line])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     else:
-        from openpyxl import Workbook
-
         wb = Workbook()
         ws = wb.active
         ws.title = "未报单位"
-        ws.append([title])
-        ws.append(HEADER)
-        for line in table:
-            ws.append(line)
-        for sheet_row in ws.iter_rows():
-            for cell in sheet_row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # text, never a formula
+        for line in [[title], HEADER, *table]:
+            append_row(ws, line)
         ws.column_dimensions["B"].width = 36
         out = io.BytesIO()
         wb.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        response = HttpResponse(out.getvalue(), content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

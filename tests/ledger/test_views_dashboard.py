@@ -149,3 +149,13 @@ def test_constant_queries(client, leader, django_assert_max_num_queries, page):
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[0]):
         client.get(reverse(page), {"ledger": big.pk, "period": big_period.pk})
+
+
+def test_latest_started_period_uses_the_local_date(monkeypatch):
+    """Beijing is already on 1 July while a UTC server's date.today() still says 30 June."""
+    ledger, _june = factories.build_ledger(tasks=1)
+    factories.PeriodFactory(ledger=ledger, start=dt.date(2024, 7, 1), end=dt.date(2024, 7, 31), label="2024年7月")
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date(2024, 7, 1))
+    assert sel.default_period(ledger).label == "2024年7月"
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date(2024, 6, 30))
+    assert sel.default_period(ledger).label == "2024年6月"

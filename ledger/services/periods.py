@@ -19,9 +19,12 @@ from ledger.services.entries import NotAllowed, ReportingError
 DEFAULT_DUE_DAYS = 5
 
 
+OFFICE_ONLY = "只有督查室（审核员）可以管理期次。"
+
+
 def _check_office(user) -> None:
     if not roles.is_reviewer(user):
-        raise NotAllowed("只有督查室（审核员）可以管理期次。")
+        raise NotAllowed(OFFICE_ONLY)
 
 
 def next_period_value(*, ledger: Ledger) -> periods.Period:

@@ -9,7 +9,6 @@ dashboard, the review and the chase lists instead).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -21,16 +20,13 @@ from ledger.selectors import reporting as sel
 from ledger.services import periods as svc
 from ledger.services.entries import NotAllowed, ReportingError
 
-
-def _require_office(user) -> None:
-    if not roles.is_reviewer(user):
-        raise PermissionDenied("只有督查室（审核员）可以管理期次。")
+# Pages and actions of the supervision office; the services check again.
+office_required = roles.role_required(roles.is_reviewer, svc.OFFICE_ONLY)
 
 
-@login_required
+@office_required
 def periods(request):
     """Every ledger with its periods, newest first, and the next period to open."""
-    _require_office(request.user)
     ledgers = []
     for ledger, ledger_periods in sel.ledgers_with_periods():
         nxt = svc.next_period_value(ledger=ledger)
@@ -57,10 +53,9 @@ def _run(request, action, success: str):
     return redirect("periods")
 
 
-@login_required
+@office_required
 @require_POST
 def period_open(request, ledger_id: int):
-    _require_office(request.user)
     ledger = get_object_or_404(Ledger, pk=ledger_id)
     form = DueDateForm(request.POST, prefix=f"l{ledger.pk}")
     if not form.is_valid():
@@ -74,10 +69,9 @@ def period_open(request, ledger_id: int):
     )
 
 
-@login_required
+@office_required
 @require_POST
 def period_due(request, period_id: int):
-    _require_office(request.user)
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     form = DueDateForm(request.POST, prefix=f"p{period.pk}")
     if not form.is_valid():
@@ -90,17 +84,15 @@ def period_due(request, period_id: int):
     )
 
 
-@login_required
+@office_required
 @require_POST
 def period_lock(request, period_id: int):
-    _require_office(request.user)
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     return _run(request, lambda: svc.lock_period(user=request.user, period=period), f"{period.label}已锁定。")
 
 
-@login_required
+@office_required
 @require_POST
 def period_unlock(request, period_id: int):
-    _require_office(request.user)
     period = get_object_or_404(ReportingPeriod, pk=period_id)
     return _run(request, lambda: svc.unlock_period(user=request.user, period=period), f"{period.label}已解除锁定。")
